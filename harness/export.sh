@@ -1,0 +1,35 @@
+#!/bin/sh
+# Regenerate patches/ from the workspace commits (base..HEAD): one directory
+# per topic, numbered within it, and patches/series in commit order.
+# Hand-written cover letters (0000-cover-letter.patch) are kept.
+. "$(dirname "$0")/common.sh"
+[ -d "$WS/.git" ] || die "no workspace at $WS: run make first"
+[ -z "$(wsgit status --porcelain)" ] || { wsgit status --short | head; die "commit your workspace changes before exporting"; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+wsgit format-patch -q --zero-commit --no-signature --no-numbered -o "$tmp" "$BASE_TAG..HEAD"
+
+# Check every subject maps to a topic before touching patches/.
+for f in "$tmp"/*.patch; do
+	[ -e "$f" ] || die "the workspace has no commits on top of the base"
+	subj=$(sed -n 's/^Subject: \[PATCH\] //p' "$f" | head -n 1)
+	topic_of "$subj" >/dev/null || die "no topic for \"$subj\": add its subject prefix to topic_of() in harness/common.sh"
+done
+
+find "$PATCHES" -name '*.patch' ! -name '0000-cover-letter.patch' -delete 2>/dev/null || true
+mkdir -p "$PATCHES"
+: > "$tmp/series"
+for f in "$tmp"/*.patch; do
+	subj=$(sed -n 's/^Subject: \[PATCH\] //p' "$f" | head -n 1)
+	topic=$(topic_of "$subj")
+	mkdir -p "$PATCHES/$topic"
+	n=$(find "$PATCHES/$topic" -name '[0-9]*.patch' ! -name '0000-*' | wc -l)
+	name=$(printf '%04d-%s' $((n + 1)) "$(basename "$f" | cut -d- -f2-)")
+	mv "$f" "$PATCHES/$topic/$name"
+	echo "$topic/$name" >> "$tmp/series"
+done
+find "$PATCHES" -mindepth 1 -type d -empty -delete
+mv "$tmp/series" "$PATCHES/series"
+record_stamp
+echo ">> exported $(wc -l < "$PATCHES/series") patches to patches/ (see git status)"
