@@ -45,8 +45,8 @@ topic_of() {
 	case "$1" in
 	"iio: light: vcnl4000:"*) echo vcnl4000 ;;
 	virtio*) echo virtio ;;
-	"net: wwan: iosm:"*) echo iosm ;;
-	"PM:"*|"Documentation:"*|"docs:"*|"MAINTAINERS:"*) echo docs ;;
+	"net: wwan: iosm:"*|"MAINTAINERS:"*[Ii][Oo][Ss][Mm]*) echo iosm ;;
+	"PM:"*) echo pm ;;
 	*) return 1 ;;
 	esac
 }
