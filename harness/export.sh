@@ -31,5 +31,36 @@ for f in "$tmp"/*.patch; do
 done
 find "$PATCHES" -mindepth 1 -type d -empty -delete
 mv "$tmp/series" "$PATCHES/series"
+
+# Number each topic's patches as the series mailed to its maintainers.
+for dir in "$PATCHES"/*/; do
+	set -- $(grep "^$(basename "$dir")/" "$PATCHES/series" | sed "s|^|$PATCHES/|")
+	i=0
+	for f in "$@"; do
+		i=$((i + 1))
+		sed -i "1,/^Subject: /s|^Subject: \\[PATCH\\] |Subject: [PATCH $i/$#] |" "$f"
+	done
+done
+
+# A cover letter per topic: its hand-written cover-letter.txt (subject on
+# the first line, then the body), the shortlog and the diffstat.
+for dir in "$PATCHES"/*/; do
+	topic=$(basename "$dir")
+	[ -f "$dir/cover-letter.txt" ] || continue
+	set -- $(grep "^$topic/" "$PATCHES/series" | sed "s|^|$PATCHES/|")
+	files=$(cat "$@" | sed -n 's|^+++ b/||p; s|^--- a/||p' | sort -u)
+	base=$(wsgit log --reverse --format=%H "$BASE_TAG..HEAD" -- $files | head -n 1)
+	{
+		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+		sed -n 's/^From: //p' "$1" | head -n 1 | sed 's/^/From: /'
+		echo "Subject: [PATCH 0/$#] $(head -n 1 "$dir/cover-letter.txt")"
+		echo
+		tail -n +3 "$dir/cover-letter.txt"
+		echo
+		wsgit log --reverse --format='  %s' "$base^..HEAD" -- $files
+		echo
+		wsgit diff --stat=72 "$base^" HEAD -- $files
+	} > "$dir/0000-cover-letter.patch"
+done
 record_stamp
 echo ">> exported $(wc -l < "$PATCHES/series") patches to patches/ (see git status)"
