@@ -4,7 +4,8 @@
 #   make test     the above, then run the series' KUnit suites; last line "N passed, N failed"
 #   make export   write the workspace commits back into patches/
 #   make status   fail if the workspace holds work that is not in patches/ yet
-#   make check    checkpatch --strict on every patch
+#   make check    the review gate (checkpatch, patch form, ...)
+#   make quilt    the series as Debian debian/patches with DEP-3 headers
 #
 # KERNEL_SRC=/path/to/linux applies the series to your own git kernel tree instead.
 
@@ -19,7 +20,7 @@ JOBS         ?= $(shell nproc)
 export BASE_PKG BASE_VERSION BUILD CACHE KERNEL_SRC JOBS
 H := $(CURDIR)/harness
 
-.PHONY: all build apply test export status check clean
+.PHONY: all build apply test export status check quilt clean
 all: build
 
 apply:
@@ -39,6 +40,9 @@ status:
 
 check: apply
 	@$(H)/check.sh
+
+quilt: apply
+	@$(H)/quilt.sh
 
 clean:
 	@$(H)/status.sh >/dev/null || { echo "refusing: the workspace holds unexported work (make export)"; exit 1; }
