@@ -1,10 +1,15 @@
 #!/bin/sh
-# Review gate: checkpatch --strict and the patch form on every patch.
-# Every finding is printed with its patch; the last line says how many.
+# make check: the review gate. Each part prints its findings as
+# "! <patch>: <what>" ("series" when no single patch is to blame) and its time;
+# the last line says how many findings in how many patches.
+# CHECK_PARTS selects parts (default: all): patches build sanitizers
 . "$(dirname "$0")/common.sh"
+: "${CHECK_PARTS:=patches build sanitizers}"
 command -v perl >/dev/null || die "perl not found (apt-get install perl)"
 cp=$WS/scripts/checkpatch.pl
 [ -f "$cp" ] || die "$cp not found: run make first"
+all=$BUILD/check-findings.txt
+: > "$all"
 
 # Justified exceptions, passed to checkpatch with --ignore:
 # - FILE_PATH_CHANGES ("does MAINTAINERS need updating?") fires for every
@@ -12,28 +17,46 @@ cp=$WS/scripts/checkpatch.pl
 # - UNKNOWN_COMMIT_ID: checkpatch looks Fixes: ids up with git, and the
 #   workspace is a tarball without upstream history. The form of each
 #   Fixes: tag is checked below instead; the ids were checked by hand
-#   against the upstream history (see the patches' changelogs).
+#   against the upstream history.
 IGNORE=FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID
 
-findings=0 bad=0 n=0
-for p in $(series); do
-	n=$((n + 1))
-	out=$(GIT_DIR=/nonexistent perl "$cp" --strict --terse --no-tree --ignore $IGNORE \
-		"$PATCHES/$p" 2>/dev/null | grep -E '(ERROR|WARNING|CHECK):' | sed "s|^$PATCHES/||" || true)
-	# Patch form: sign-off, subject prefix of the topic, Fixes: form.
-	grep -q '^Signed-off-by: ' "$PATCHES/$p" || out="$out
-$p: FORM: no Signed-off-by"
-	subj=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p" | head -n 1)
-	[ "$(topic_of "$subj" || true)" = "$(dirname "$p")" ] || out="$out
-$p: FORM: subject \"$subj\" does not carry the $(dirname "$p") prefix"
-	grep '^Fixes:' "$PATCHES/$p" | grep -vqE '^Fixes: [0-9a-f]{12,40} \(".+"\)$' && out="$out
-$p: FORM: Fixes: tag not in the form Fixes: <12+ hex> (\"subject\")"
-	out=$(echo "$out" | sed '/^$/d')
-	if [ -n "$out" ]; then
-		echo "$out"
-		findings=$((findings + $(echo "$out" | wc -l)))
-		bad=$((bad + 1))
-	fi
+check_patches() {
+	for p in $(series); do
+		GIT_DIR=/nonexistent perl "$cp" --strict --terse --no-tree --ignore $IGNORE \
+			"$PATCHES/$p" 2>/dev/null | grep -E '(ERROR|WARNING|CHECK):' | sed "s|^$PATCHES/|! |" || true
+		# Patch form: sign-off, subject prefix of the topic, Fixes: form.
+		grep -q '^Signed-off-by: ' "$PATCHES/$p" || echo "! $p: FORM: no Signed-off-by"
+		subj=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p" | head -n 1)
+		[ "$(topic_of "$subj" || true)" = "$(dirname "$p")" ] ||
+			echo "! $p: FORM: subject \"$subj\" does not carry the $(dirname "$p") prefix"
+		if grep '^Fixes:' "$PATCHES/$p" | grep -vqE '^Fixes: [0-9a-f]{12,40} \(".+"\)$'; then
+			echo "! $p: FORM: Fixes: tag not in the form Fixes: <12+ hex> (\"subject\")"
+		fi
+	done
+}
+
+run() {
+	part=$1
+	shift
+	start=$(date +%s)
+	echo ">> $part"
+	"$@" > "$BUILD/check-$part.out" 2>&1 || true
+	# A part that died (error: ...) is a finding too.
+	sed -n 's/^! //p; s/^\(error: .*\)/series: \1/p' "$BUILD/check-$part.out" | tee -a "$all"
+	grep -vE '^(! |error: )' "$BUILD/check-$part.out" || true
+	echo "   ($part: $(($(date +%s) - start)) s)"
+}
+
+for part in $CHECK_PARTS; do
+	case $part in
+	patches) run patches check_patches ;;
+	build) run build "$TOP/harness/check-build.sh" ;;
+	sanitizers) run sanitizers "$TOP/harness/check-sanitizers.sh" ;;
+	*) die "unknown check part '$part'" ;;
+	esac
 done
-echo "checkpatch --strict and patch form: $findings findings in $bad of $n patches"
-[ $findings -eq 0 ]
+
+n=$(wc -l < "$all")
+patches=$(cut -d: -f1 "$all" | sort -u | wc -l)
+echo "make check ($CHECK_PARTS): $n findings in $patches patches"
+[ "$n" -eq 0 ]
