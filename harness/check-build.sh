@@ -1,8 +1,8 @@
 #!/bin/sh
 # Build checks of make check, in a git worktree of the workspace:
 #  - every patch builds the touched directories (UML, W=1, tests on);
-#  - W=1, sparse (C=2) and scripts/kernel-doc give no new warnings
-#    against the base; changed .rst files give no new docutils findings;
+#  - W=1, sparse (C=2), clang (LLVM=1) and scripts/kernel-doc give no new
+#    warnings against the base; changed .rst give no new docutils findings;
 #  - bloat-o-meter of every touched object, tests and KUnit off.
 # Prints findings as "! <patch or series>: <what>", then "build checks: N findings".
 . "$(dirname "$0")/common.sh"
@@ -27,7 +27,7 @@ build() {
 	git -C "$src" checkout -q -f "$commit"
 	printf '%s\n%s\n' "$(cat "$frag")" "$extra" > "$obj.config"
 	mkdir -p "$obj"
-	make -s -C "$src" ARCH=um O="$obj" allnoconfig KCONFIG_ALLCONFIG="$obj.config" >/dev/null 2>&1 &&
+	make -s -C "$src" ARCH=um O="$obj" "$@" allnoconfig KCONFIG_ALLCONFIG="$obj.config" >/dev/null 2>&1 &&
 		make -C "$src" ARCH=um O="$obj" -j"$JOBS" W=1 "$@" $dirs 2>&1
 }
 # Warnings without line numbers or paths outside the tree, one per line.
@@ -59,7 +59,22 @@ warnings < "$log/head.log" | comm -23 - "$log/base.warnings" | grep -v -F -f "$l
 	while read -r w; do echo "series: new sparse/W=1 warning: $w"; done > "$log/sparse.new"
 while read -r w; do finding "$w"; done < "$log/sparse.new"
 
-# 3. kernel-doc on touched sources, and docutils on touched .rst files.
+# 3. clang (LLVM=1, W=1): no warnings the base does not have.
+if command -v clang >/dev/null && command -v ld.lld >/dev/null; then
+	build "$BASE_TAG" "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-base.log" 2>&1 || true
+	warnings < "$log/clang-base.log" > "$log/clang-base.warnings"
+	if build HEAD "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-head.log" 2>&1; then
+		warnings < "$log/clang-head.log" | comm -23 - "$log/clang-base.warnings" |
+			while read -r w; do echo "series: new clang warning: $w"; done > "$log/clang.new"
+		while read -r w; do finding "$w"; done < "$log/clang.new"
+	else
+		finding "series: does not build with LLVM=1: $(grep -m1 'error' "$log/clang-head.log")"
+	fi
+else
+	echo "clang: not installed (apt-get install clang lld), skipped"
+fi
+
+# 4. kernel-doc on touched sources, and docutils on touched .rst files.
 for f in $(echo "$files" | grep -E '\.[ch]$'); do
 	for rev in "$BASE_TAG" HEAD; do
 		git -C "$src" show "$rev:$f" > "$log/doc.src" 2>/dev/null || : > "$log/doc.src"
@@ -81,7 +96,7 @@ for f in $(echo "$files" | grep '\.rst$'); do
 	while read -r w; do finding "$w"; done < "$log/rst.new"
 done
 
-# 4. Size of the touched objects with the tests and KUnit off.
+# 5. Size of the touched objects with the tests and KUnit off.
 build "$BASE_TAG" "$BUILD/check-bloat" "" > /dev/null 2>&1 || true
 rm -rf "$log/bloat-base" && mkdir -p "$log/bloat-base"
 for f in $(echo "$files" | grep '\.c$'); do
