@@ -17,7 +17,8 @@ findings=0
 finding() { echo "! $1"; findings=$((findings + 1)); }
 
 [ -e "$src/.git" ] || wsgit worktree add -q -f --detach "$src" "$BASE_TAG"
-files=$(wsgit diff --name-only "$BASE_TAG" HEAD)
+head=$(wsgit rev-parse HEAD)	# the workspace's; HEAD in the worktree moves
+files=$(wsgit diff --name-only "$BASE_TAG" "$head")
 dirs=$(echo "$files" | grep '\.c$' | xargs -n1 dirname | sort -u | sed 's|$|/|')
 
 # build <commit> <O dir> <extra fragment lines> [make args]: build $dirs there.
@@ -42,7 +43,7 @@ CONFIG_IOSM_KUNIT_TEST=y"
 build "$BASE_TAG" "$BUILD/check-obj" "$tests" C=2 CHECK=sparse > "$log/base.log" || die "the base does not build: $log/base.log"
 warnings < "$log/base.log" > "$log/base.warnings"
 cp "$log/base.warnings" "$log/seen.warnings"
-for c in $(wsgit rev-list --reverse "$BASE_TAG..HEAD"); do
+for c in $(wsgit rev-list --reverse "$BASE_TAG..$head"); do
 	name=$(wsgit log -1 --format=%s "$c")
 	if ! build "$c" "$BUILD/check-obj" "$tests" > "$log/step.log"; then
 		finding "$name: does not build (W=1, UML): $(grep -m1 'error' "$log/step.log")"
@@ -54,7 +55,7 @@ for c in $(wsgit rev-list --reverse "$BASE_TAG..HEAD"); do
 done
 
 # 2. sparse over every file of the touched directories, final tree against base.
-build HEAD "$BUILD/check-obj" "$tests" C=2 CHECK=sparse > "$log/head.log" || true
+build "$head" "$BUILD/check-obj" "$tests" C=2 CHECK=sparse > "$log/head.log" || true
 warnings < "$log/head.log" | comm -23 - "$log/base.warnings" | grep -v -F -f "$log/seen.warnings" |
 	while read -r w; do echo "series: new sparse/W=1 warning: $w"; done > "$log/sparse.new"
 while read -r w; do finding "$w"; done < "$log/sparse.new"
@@ -63,7 +64,7 @@ while read -r w; do finding "$w"; done < "$log/sparse.new"
 if command -v clang >/dev/null && command -v ld.lld >/dev/null; then
 	build "$BASE_TAG" "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-base.log" 2>&1 || true
 	warnings < "$log/clang-base.log" > "$log/clang-base.warnings"
-	if build HEAD "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-head.log" 2>&1; then
+	if build "$head" "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-head.log" 2>&1; then
 		warnings < "$log/clang-head.log" | comm -23 - "$log/clang-base.warnings" |
 			while read -r w; do echo "series: new clang warning: $w"; done > "$log/clang.new"
 		while read -r w; do finding "$w"; done < "$log/clang.new"
@@ -76,15 +77,15 @@ fi
 
 # 4. kernel-doc on touched sources, and docutils on touched .rst files.
 for f in $(echo "$files" | grep -E '\.[ch]$'); do
-	for rev in "$BASE_TAG" HEAD; do
+	for rev in "$BASE_TAG" "$head"; do
 		git -C "$src" show "$rev:$f" > "$log/doc.src" 2>/dev/null || : > "$log/doc.src"
 		perl "$src/scripts/kernel-doc" -none "$log/doc.src" 2>&1 | sed -E 's|^[^ ]*:[0-9]+: ||' | sort -u > "$log/kdoc.$rev"
 	done
-	comm -13 "$log/kdoc.$BASE_TAG" "$log/kdoc.HEAD" | while read -r w; do echo "series: kernel-doc $f: $w"; done > "$log/kdoc.new"
+	comm -13 "$log/kdoc.$BASE_TAG" "$log/kdoc.$head" | while read -r w; do echo "series: kernel-doc $f: $w"; done > "$log/kdoc.new"
 	while read -r w; do finding "$w"; done < "$log/kdoc.new"
 done
 for f in $(echo "$files" | grep '\.rst$'); do
-	for rev in "$BASE_TAG" HEAD; do
+	for rev in "$BASE_TAG" "$head"; do
 		git -C "$src" show "$rev:$f" > "$log/doc.rst" 2>/dev/null || : > "$log/doc.rst"
 		rst2pseudoxml --report=2 --halt=5 "$log/doc.rst" /dev/null 2>&1 |
 			grep -v -e 'Unknown directive type' -e 'Unknown interpreted text role' \
@@ -92,7 +93,7 @@ for f in $(echo "$files" | grep '\.rst$'); do
 				-e '^$' -e '^\.\. ' -e '^    ' |
 			sed -E 's|^[^ ]*:[0-9]+: ||' | sort -u > "$log/rst.$rev"
 	done
-	comm -13 "$log/rst.$BASE_TAG" "$log/rst.HEAD" | while read -r w; do echo "series: docutils $f: $w"; done > "$log/rst.new"
+	comm -13 "$log/rst.$BASE_TAG" "$log/rst.$head" | while read -r w; do echo "series: docutils $f: $w"; done > "$log/rst.new"
 	while read -r w; do finding "$w"; done < "$log/rst.new"
 done
 
@@ -106,7 +107,7 @@ for f in $(echo "$files" | grep '\.c$'); do
 		cp "$BUILD/check-bloat/$o" "$log/bloat-base/$o"
 	fi
 done
-build HEAD "$BUILD/check-bloat" "" > /dev/null 2>&1 || true
+build "$head" "$BUILD/check-bloat" "" > /dev/null 2>&1 || true
 for f in $(echo "$files" | grep '\.c$'); do
 	o=${f%.c}.o
 	[ -f "$log/bloat-base/$o" ] && [ -f "$BUILD/check-bloat/$o" ] || continue
