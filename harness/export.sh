@@ -32,6 +32,11 @@ done
 find "$PATCHES" -mindepth 1 -type d -empty -delete
 mv "$tmp/series" "$PATCHES/series"
 
+# Blank context lines as empty lines: git am and quilt take them, and
+# checkpatch run on a patch that git tracks (it then reads the patch as a
+# source file) no longer sees trailing whitespace in them.
+find "$PATCHES" -name '*.patch' ! -name '0000-cover-letter.patch' -exec sed -i 's/^ $//' {} +
+
 # Number each topic's patches as the series mailed to its maintainers.
 for dir in "$PATCHES"/*/; do
 	set -- $(grep "^$(basename "$dir")/" "$PATCHES/series" | sed "s|^|$PATCHES/|")
