@@ -26,10 +26,13 @@ build() {
 	commit=$1 obj=$2 extra=$3
 	shift 3
 	git -C "$src" checkout -q -f "$commit"
+	# Recompile the series' files at every build, so that base and head
+	# report warnings for the same compilation units.
+	(cd "$src" && for f in $files; do case $f in *.c) [ ! -f "$f" ] || touch "$f" ;; esac; done)
 	printf '%s\n%s\n' "$(cat "$frag")" "$extra" > "$obj.config"
 	mkdir -p "$obj"
 	make -s -C "$src" ARCH=um O="$obj" "$@" allnoconfig KCONFIG_ALLCONFIG="$obj.config" >/dev/null 2>&1 &&
-		make -C "$src" ARCH=um O="$obj" -j"$JOBS" W=1 "$@" $dirs 2>&1
+		make -C "$src" ARCH=um O="$obj" -j"${BUILD_JOBS:-$JOBS}" W=1 "$@" $dirs 2>&1
 }
 # Warnings without line numbers or paths outside the tree, one per line.
 warnings() { grep -E 'warning:|error:' | sed -E "s|$src/||; s|:[0-9]+:([0-9]+:)? | |" | sort -u; }
@@ -60,8 +63,10 @@ warnings < "$log/head.log" | comm -23 - "$log/base.warnings" | grep -v -F -f "$l
 	while read -r w; do echo "series: new sparse/W=1 warning: $w"; done > "$log/sparse.new"
 while read -r w; do finding "$w"; done < "$log/sparse.new"
 
-# 3. clang (LLVM=1, W=1): no warnings the base does not have.
+# 3. clang (LLVM=1, W=1): no warnings the base does not have. One job, as
+# clang's multi-line diagnostics from parallel jobs interleave.
 if command -v clang >/dev/null && command -v ld.lld >/dev/null; then
+	BUILD_JOBS=1
 	build "$BASE_TAG" "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-base.log" 2>&1 || true
 	warnings < "$log/clang-base.log" > "$log/clang-base.warnings"
 	if build "$head" "$BUILD/check-clang" "$tests" LLVM=1 > "$log/clang-head.log" 2>&1; then
@@ -71,6 +76,7 @@ if command -v clang >/dev/null && command -v ld.lld >/dev/null; then
 	else
 		finding "series: does not build with LLVM=1: $(grep -m1 'error' "$log/clang-head.log")"
 	fi
+	BUILD_JOBS=
 else
 	echo "clang: not installed (apt-get install clang lld), skipped"
 fi
