@@ -39,6 +39,7 @@ warnings() { grep -E 'warning:|error:' | sed -E "s|$src/||; s|:[0-9]+:([0-9]+:)?
 
 tests="CONFIG_KUNIT=y
 CONFIG_VCNL4000_KUNIT_TEST=y
+CONFIG_VCNL4035_KUNIT_TEST=y
 CONFIG_VIRTIO_SUSPEND_KUNIT_TEST=y
 CONFIG_IOSM_KUNIT_TEST=y"
 

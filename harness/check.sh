@@ -20,11 +20,23 @@ all=$BUILD/check-findings.txt
 #   against the upstream history.
 IGNORE=FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID
 
+# missing <patch file> <name>: a finding for each "To:/Cc: <who>" line on
+# stdin whose address the patch's To:/Cc: headers lack.
+missing() {
+	have=$(to_cc "$1" | grep -oE '[^<>", ]+@[^<>", ]+' | tr 'A-Z' 'a-z')
+	while read -r _ who; do
+		echo "$have" | grep -qxF "$(echo "$who" | grep -oE '[^<>", ]+@[^<>", ]+' | tr 'A-Z' 'a-z')" ||
+			echo "! $2: FORM: To/Cc misses $who named by get_maintainer.pl"
+	done
+}
+
 check_patches() {
+	rm -f "$BUILD"/check-recipients.*
 	for p in $(series); do
 		GIT_DIR=/nonexistent perl "$cp" --strict --terse --no-tree --ignore $IGNORE \
 			"$PATCHES/$p" 2>/dev/null | grep -E '(ERROR|WARNING|CHECK):' | sed "s|^$PATCHES/|! |" || true
-		# Patch form: sign-off, subject prefix of the topic, Fixes: form.
+		# Patch form: sign-off, subject prefix of the topic, Fixes: form, and
+		# To:/Cc: hold everyone the workspace's get_maintainer.pl names.
 		grep -q '^Signed-off-by: ' "$PATCHES/$p" || echo "! $p: FORM: no Signed-off-by"
 		subj=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p" | head -n 1)
 		[ "$(topic_of "$subj" || true)" = "$(dirname "$p")" ] ||
@@ -32,6 +44,13 @@ check_patches() {
 		if grep '^Fixes:' "$PATCHES/$p" | grep -vqE '^Fixes: [0-9a-f]{12,40} \(".+"\)$'; then
 			echo "! $p: FORM: Fixes: tag not in the form Fixes: <12+ hex> (\"subject\")"
 		fi
+		recipients "$PATCHES/$p" | tee -a "$BUILD/check-recipients.$(dirname "$p")" | missing "$PATCHES/$p" "$p"
+	done
+	# Each cover letter goes to everyone its patches go to.
+	for c in "$PATCHES"/*/0000-cover-letter.patch; do
+		t=$(basename "$(dirname "$c")")
+		[ -f "$c" ] && [ -f "$BUILD/check-recipients.$t" ] || continue
+		sort -u "$BUILD/check-recipients.$t" | missing "$c" "$t/0000-cover-letter.patch"
 	done
 }
 

@@ -43,12 +43,46 @@ test_topics() {
 # Which topic (patches/<topic>/) a commit belongs to, from its subject prefix.
 topic_of() {
 	case "$1" in
-	"iio: light: vcnl4000:"*) echo vcnl4000 ;;
+	"iio: light: vcnl4000:"*|"iio: light: vcnl4035:"*) echo vcnl4000 ;;
 	virtio*) echo virtio ;;
 	"net: wwan: iosm:"*|"MAINTAINERS:"*[Ii][Oo][Ss][Mm]*) echo iosm ;;
 	"PM:"*) echo pm ;;
 	*) return 1 ;;
 	esac
+}
+
+# Whom the workspace's get_maintainer.pl (the tree after the whole series, so
+# its MAINTAINERS changes count) names for a patch file: "To: <who>" for
+# maintainers, reviewers, supporters and odd fixers, "Cc: <list>" for lists.
+# Not from git (its fallback would name the workspace's own committers), no
+# Fixes: authors (no upstream history to find them in); the patch's own
+# To:/Cc: headers are not read, and its author is left out.
+recipients() {
+	author=$(sed -n 's/^From: .*<\(.*\)>.*/\1/p' "$1" | head -n 1)
+	patch=$(awk '/^$/ { body = 1 } !body && /^[^ \t]/ { skip = /^(To|Cc):/ } body || !skip' "$1")
+	gm() { printf '%s\n' "$patch" | (cd "$WS" && perl scripts/get_maintainer.pl \
+		--no-git --no-git-fallback --no-fixes --no-rolestats "$@"); }
+	{ gm --no-l | sed 's/^/To: /'; gm --no-m --no-r | sed 's/^/Cc: /'; } | grep -viF "<$author>" || true
+}
+
+# The To:/Cc: headers of a patch file, one "To: <who>" or "Cc: <who>" line
+# per header line (the layout to_cc_headers writes).
+to_cc() {
+	awk '/^$/ { exit } /^[^ \t]/ { k = /^(To|Cc):/ ? substr($0, 1, 3) : "" }
+		k { sub(/^(To|Cc):/, ""); sub(/^[ \t]+/, ""); sub(/,[ \t]*$/, ""); print k, $0 }' "$1"
+}
+
+# Lines "To: <who>" / "Cc: <who>" as mail headers, deduplicated, To: first,
+# one address a line as git format-patch --to/--cc writes them.
+to_cc_headers() {
+	awk '!seen[tolower($0)]++ { a[$1] = a[$1] (a[$1] == "" ? $1 " " : ",\n    ") substr($0, 5) }
+		END { if (a["To:"] != "") print a["To:"]; if (a["Cc:"] != "") print a["Cc:"] }'
+}
+
+# add_to_cc <patch file> <headers>: put the headers right after Subject:.
+add_to_cc() {
+	H=$2 awk '!done && subj && !/^[ \t]/ { if (ENVIRON["H"] != "") print ENVIRON["H"]; done = 1 }
+		/^Subject: / { subj = 1 } 1' "$1" > "$1.tmp" && mv "$1.tmp" "$1"
 }
 
 is_kernel_tree() {

@@ -37,18 +37,21 @@ mv "$tmp/series" "$PATCHES/series"
 # source file) no longer sees trailing whitespace in them.
 find "$PATCHES" -name '*.patch' ! -name '0000-cover-letter.patch' -exec sed -i 's/^ $//' {} +
 
-# Number each topic's patches as the series mailed to its maintainers.
+# Number each topic's patches as the series mailed to its maintainers, and
+# address each to whom the workspace's get_maintainer.pl names (common.sh).
 for dir in "$PATCHES"/*/; do
 	set -- $(grep "^$(basename "$dir")/" "$PATCHES/series" | sed "s|^|$PATCHES/|")
 	i=0
 	for f in "$@"; do
 		i=$((i + 1))
 		sed -i "1,/^Subject: /s|^Subject: \\[PATCH\\] |Subject: [PATCH $i/$#] |" "$f"
+		add_to_cc "$f" "$(recipients "$f" | to_cc_headers)"
 	done
 done
 
 # A cover letter per topic: its hand-written cover-letter.txt (subject on
-# the first line, then the body), the shortlog and the diffstat.
+# the first line, then the body), the shortlog and the diffstat, to all the
+# To:/Cc: of its patches.
 for dir in "$PATCHES"/*/; do
 	topic=$(basename "$dir")
 	[ -f "$dir/cover-letter.txt" ] || continue
@@ -59,6 +62,7 @@ for dir in "$PATCHES"/*/; do
 		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
 		sed -n 's/^From: //p' "$1" | head -n 1 | sed 's/^/From: /'
 		echo "Subject: [PATCH 0/$#] $(head -n 1 "$dir/cover-letter.txt")"
+		for f in "$@"; do to_cc "$f"; done | to_cc_headers
 		echo
 		tail -n +3 "$dir/cover-letter.txt"
 		echo
