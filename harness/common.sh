@@ -46,7 +46,7 @@ topic_of() {
 	"iio: light: vcnl4000:"*|"iio: light: vcnl4035:"*) echo vcnl4000 ;;
 	virtio*) echo virtio ;;
 	"net: wwan: iosm:"*|"MAINTAINERS:"*[Ii][Oo][Ss][Mm]*) echo iosm ;;
-	"PM:"*) echo pm ;;
+	"PM:"*|"coccinelle:"*) echo pm ;;
 	*) return 1 ;;
 	esac
 }
