@@ -2,6 +2,7 @@
 #
 #   make          fetch the base, apply patches/series in a git workspace, build the UML KUnit kernel
 #   make test     the above, then run the series' KUnit suites; last line "N passed, N failed"
+#   make e2e      base and series in an x86_64 guest under QEMU through s2idle, S3, hibernation
 #   make export   write the workspace commits back into patches/
 #   make status   fail if the workspace holds work that is not in patches/ yet
 #   make check    the review gate (checkpatch, patch form, ...)
@@ -20,7 +21,7 @@ JOBS         ?= $(shell nproc)
 export BASE_PKG BASE_VERSION BUILD CACHE KERNEL_SRC JOBS
 H := $(CURDIR)/harness
 
-.PHONY: all build apply test export status check quilt clean
+.PHONY: all build apply test e2e export status check quilt clean
 all: build
 
 apply:
@@ -31,6 +32,9 @@ build: apply
 
 test: apply
 	@$(H)/build.sh --run
+
+e2e: apply
+	@$(H)/e2e.sh
 
 export:
 	@$(H)/export.sh
