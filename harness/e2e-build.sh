@@ -28,7 +28,8 @@ if command -v ccache >/dev/null; then
 	set -- "$@" CC="ccache gcc"
 fi
 mk() { make -C "$src" O="$obj" "$@" >>"$log" 2>&1; }
-stamp=$(cat "$frag" | sha256sum | cut -c1-16)
+# Reconfigure (and check the fragment again) when it or the commit changes.
+stamp="$(sha256sum <"$frag" | cut -c1-16) $commit"
 : >"$log"
 if [ "$(cat "$obj/.e2e-config" 2>/dev/null)" != "$stamp" ]; then
 	echo ">> e2e: configuring the $name kernel (tinyconfig + harness/e2e.config)"

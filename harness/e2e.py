@@ -7,13 +7,15 @@
       system_wakeup), restarts QEMU after hibernation so the image is
       restored, does the host half of the console, input and balloon checks.
       Writes OUTDIR/results.json and the serial logs.
-  e2e.py report OUTROOT
+  e2e.py report OUTROOT [MACHINE...]
       Puts base and series side by side (OUTROOT/<kernel>/<machine>/results.json)
-      into OUTROOT/report.txt; last line "N passed, N failed" over the series.
+      into OUTROOT/report.txt; last line "N passed, N failed" over the series
+      (a check a complete run would have reported and did not is a failure).
 
 No network: the NICs are on an emulated hub, QMP, serial and the virtio
 console are unix sockets.
 """
+import hashlib
 import json
 import os
 import queue
@@ -27,7 +29,8 @@ import time
 
 MIB = 1 << 20
 SPLAT = re.compile(r'WARNING:|BUG:|Oops|Kernel panic|possible circular|inconsistent lock|'
-                   r'blocked for more than|general protection fault')
+                   r'blocked for more than|general protection fault|Call Trace|dpm_run_callback|'
+                   r'returned -[0-9]+ after|PM: .*[Ff]ailed')
 
 
 def machine_args(machine, d):
@@ -84,6 +87,7 @@ class Qemu:
         self.ser = self._connect('serial')
         threading.Thread(target=self._reader, daemon=True).start()
         self.qmp = self._connect('qmp')
+        self.qmp.settimeout(60)
         self.qmpf = self.qmp.makefile('rw')
         self.qmpf.readline()
         self.cmd('qmp_capabilities')
@@ -113,6 +117,11 @@ class Qemu:
             except OSError:
                 data = b''
             if not data:
+                if buf:
+                    line = buf.decode('utf-8', 'replace')
+                    self.log.write(line + '\n')
+                    self.tail = (self.tail + [line])[-15:]
+                    self.lines.put(line)
                 self.lines.put(None)
                 return
             buf += data
@@ -167,6 +176,14 @@ class Qemu:
         except subprocess.TimeoutExpired:
             return False
 
+    def describe(self):
+        """Why QEMU is gone, if it is: exit status and its own last words."""
+        if self.proc.poll() is None:
+            return 'QEMU still running'
+        with open(self.qlog) as f:
+            words = ' '.join(f.read().split())[-300:]
+        return f'QEMU exited with status {self.proc.returncode}' + (f' ({words})' if words else '')
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()
@@ -212,18 +229,22 @@ class Run:
             self.result('kernel-log', 'fail', line.strip()[:120])
 
     def last_lines(self):
-        return ' | '.join(self.q.tail[-6:])
+        return f'{self.q.describe()}; last serial lines: ' + ' | '.join(self.q.tail[-6:])
 
     def wake(self, t, c):
         if t == 's2idle':
-            time.sleep(2)
+            # Let it get down first: a button pressed on the way down aborts
+            # the suspend (the guest reports that as a failed transition).
+            line = self.wait_for('E2E-WOKE', 3)
+            if line or line is None:
+                return line
             for attempt in range(3):
                 self.q.cmd('system_powerdown')
                 self.q.write_serial('\n')
                 line = self.wait_for('E2E-WOKE', 8)
                 if line:
                     if attempt:
-                        self.result('wake', 'pass', f'woke on attempt {attempt + 1}')
+                        self.result('wake', 'pass', f'woke on wake attempt {attempt + 1}')
                     return line
                 if line is None:
                     return None
@@ -271,11 +292,6 @@ class Run:
             self.q.con.sendall(f'pong-{t}-{c}\n'.encode())
         else:
             self.result('console-host', 'fail', 'no ping from the guest on the virtio console')
-        for down in (True, False):
-            r = self.q.cmd('input-send-event', events=[
-                {'type': 'key', 'data': {'down': down, 'key': {'type': 'qcode', 'data': 'a'}}}])
-            if 'error' in r:
-                self.result('input-host', 'fail', r['error'].get('desc', ''))
         why = ''
         for size in (384, 512):
             self.q.cmd('balloon', value=size * MIB)
@@ -289,24 +305,52 @@ class Run:
                 why = f'balloon did not reach {size} MiB (at {r.get("return", r)})'
                 break
         self.result('balloon', 'fail' if why else 'pass', why)
+        # The key goes last: the guest's evdev reader has long been open.
+        for down in (True, False):
+            r = self.q.cmd('input-send-event', events=[
+                {'type': 'key', 'data': {'down': down, 'key': {'type': 'qcode', 'data': 'a'}}}])
+            if 'error' in r:
+                self.result('input-host', 'fail', r['error'].get('desc', ''))
         self.q.write_serial(f'go {t} {c}\n')
 
     def run(self):
+        self.started = time.time()
         for name, size in (('data', 64), ('swap', 512)):
             with open(f'{self.out}/{name}.img', 'wb') as f:
                 f.truncate(size * MIB)
-        start = time.time()
+        try:
+            self.session()
+        except Exception as e:  # report it as the run's failure, never hang or vanish
+            self.result('run', 'fail', f'{type(e).__name__}: {e}')
+        finally:
+            if hasattr(self, 'q'):
+                self.q.kill()
+            for name in ('data', 'swap'):
+                if os.path.exists(f'{self.out}/{name}.img'):
+                    os.unlink(f'{self.out}/{name}.img')
+        res = {'machine': self.machine, 'plan': self.plan, 'seconds': round(time.time() - self.started),
+               'qemu_runs': self.n, 'results': self.results, 'times': self.times}
+        with open(f'{self.out}/results.json', 'w') as f:
+            json.dump(res, f, indent=1)
+        bad = sum(1 for r in self.results if r[3] == 'fail')
+        print(f'   {self.machine}: {len(self.results) - bad} checks passed, {bad} failed, '
+              f'{self.n} QEMU runs, {res["seconds"]} s', flush=True)
+
+    def session(self):
         self.start()
         disksum = None
         while True:
             line = self.wait_for('E2E-', 300)
             if not line:
-                why = 'QEMU exited' if line is None else 'no progress for 300 s'
-                self.result('run', 'fail', f'{why}; last serial lines: {self.last_lines()}')
+                why = 'the guest stopped' if line is None else 'no progress for 300 s'
+                self.result('run', 'fail', f'{why}; {self.last_lines()}')
                 break
             f = line.split()
             kind = f[0]
             if kind == 'E2E-BOOT':
+                if self.n > 1 or self.results:
+                    self.result('run', 'fail', 'the guest rebooted')
+                    break
                 continue
             if kind in ('E2E-GO', 'E2E-HOST'):
                 self.where = (f[1], f[2])
@@ -315,38 +359,35 @@ class Run:
                 if not woke:
                     what = 'wake' if f[1] in ('s2idle', 'deep') else 'restore'
                     self.result(what, 'fail', f'no {what} from {f[1]} in cycle {f[2]}; '
-                                f'last serial lines: {self.last_lines()}')
+                                f'{self.last_lines()}')
                     break
             elif kind == 'E2E-HOST':
                 self.host_checks()
-            elif kind == 'E2E-RESULT' and len(f) >= 5:
+            elif kind == 'E2E-RESULT' and len(f) >= 5 and f[2].isdigit() and f[4] in ('pass', 'fail'):
                 self.results.append([f[1], int(f[2]), f[3], f[4], ' '.join(f[5:])])
                 if f[4] == 'fail':
                     print(f'   {self.machine}: {f[1]} cycle {f[2]}: {f[3]} FAILED {" ".join(f[5:])}', flush=True)
-            elif kind == 'E2E-TIME' and len(f) == 6:
+            elif kind == 'E2E-TIME' and len(f) == 6 and all(x.isdigit() for x in f[2:3] + f[4:]):
                 self.times.append([f[1], int(f[2]), f[3], int(f[4]), int(f[5])])
             elif kind == 'E2E-DISKSUM':
                 disksum = f[1]
             elif kind == 'E2E-DONE':
                 self.where = ('end', '0')
-                if not self.q.exited(60):
+                # The power-off path is checked too: read to the end.
+                while self.wait_for('E2E-', 60) not in (None, ''):
+                    pass
+                if not self.q.exited(10):
                     self.result('run', 'fail', 'the guest did not power off')
                 break
+            elif kind not in ('E2E-BOOT', 'E2E-WOKE'):
+                # The kernel's console output can cut into a line: a result
+                # lost that way is a failure, not a silent pass.
+                self.result('serial', 'fail', f'garbled report line: {line[:100]}')
         self.q.kill()
         if disksum:
-            import hashlib
             with open(f'{self.out}/data.img', 'rb') as f:
                 ok = hashlib.md5(f.read(4 * MIB)).hexdigest() == disksum
             self.result('disk-host', 'pass' if ok else 'fail', '' if ok else 'image differs after exit')
-        for name in ('data', 'swap'):
-            os.unlink(f'{self.out}/{name}.img')
-        res = {'machine': self.machine, 'plan': self.plan, 'seconds': round(time.time() - start),
-               'qemu_runs': self.n, 'results': self.results, 'times': self.times}
-        with open(f'{self.out}/results.json', 'w') as f:
-            json.dump(res, f, indent=1)
-        bad = sum(1 for r in self.results if r[3] == 'fail')
-        print(f'   {self.machine}: {len(self.results) - bad} checks passed, {bad} failed, '
-              f'{self.n} QEMU runs, {res["seconds"]} s', flush=True)
 
 
 def load(root, kernel):
@@ -360,16 +401,41 @@ def load(root, kernel):
     return out
 
 
+# What every cycle must report (harness/e2e-init.sh); a row that is not
+# there counts as a failure, so a run that stopped early cannot look green.
+CHECKS = ['disk', 'net', 'rng', 'vcnl4040', 'vcnl4200', 'vcnl4035', 'tmpfs', 'console', 'input',
+          'balloon', 'dmesg']
+
+
+def expected(plan):
+    """(transition, check) -> rows a complete run reports."""
+    want = {('boot', c): 1 for c in CHECKS + ['iosm']}
+    want.update({('end', c): 1 for c in ('iosm', 'dmesg', 'disk-host')})
+    for step in plan.split(','):
+        t, n = step.rsplit(':', 1)
+        want.update({(t, c): int(n) for c in CHECKS + ['transition']})
+    return want
+
+
 def summary(res):
-    """(machine, transition, device) -> [passes, fails, first failure]."""
+    """(transition, check) -> [passes, fails, first failure or note]."""
     s = {}
     for t, c, dev, status, why in res['results']:
         e = s.setdefault((t, dev), [0, 0, ''])
         if status == 'fail':
             e[1] += 1
-            e[2] = e[2] or f'cycle {c}: {why}'
+            e[2] = e[2] if e[1] > 1 else f'cycle {c}: {why}'
         else:
             e[0] += 1
+            if why and not e[1]:
+                e[2] = e[2] or f'cycle {c}: {why}'
+    if res.get('plan'):
+        for k, n in expected(res['plan']).items():
+            e = s.setdefault(k, [0, 0, ''])
+            if e[0] + e[1] < n:
+                missing = n - e[0] - e[1]
+                e[1] += missing
+                e[2] = e[2] if e[1] > missing else f'{missing} of {n} never reported'
     return s
 
 
@@ -388,12 +454,16 @@ def kunit_cases(group):
         yield from kunit_cases(sub)
 
 
-def report(root):
+def report(root, machines):
     base, series = load(root, 'base'), load(root, 'series')
     lines, npass, nfail = [], 0, 0
     interesting = re.compile(r'virtio|vcnl')
-    for m in sorted(set(base) | set(series)):
+    for m in sorted(set(base) | set(series) | set(machines)):
         b, s = base.get(m), series.get(m)
+        if not b and not s:
+            lines += [f'== {m}: no results from base or series', '']
+            nfail += 1
+            continue
         sb = summary(b) if b else {}
         ss = summary(s) if s else {}
         lines.append(f'== {m}: plan {(s or b)["plan"]}; wall time base {b["seconds"] if b else "-"} s, '
@@ -405,23 +475,22 @@ def report(root):
         for k in sorted(set(sb) | set(ss), key=lambda k: (k[0] != 'boot', k)):
             eb, es = sb.get(k), ss.get(k)
             note = ''
-            if es and es[1]:
+            if es and es[2]:
                 note = es[2]
-            elif eb and eb[1]:
-                note = 'base only: ' + eb[2]
+            elif eb and eb[2]:
+                note = 'base: ' + eb[2]
             lines.append(f'{k[0]:14} {k[1]:14} {cell(eb):>10} {cell(es):>10}  {note}'.rstrip())
         if s:
-            for r in s['results']:
-                if r[3] == 'fail':
-                    nfail += 1
-                else:
-                    npass += 1
+            npass += sum(e[0] for e in ss.values())
+            nfail += sum(e[1] for e in ss.values())
         else:
             nfail += 1
             lines.append('series: no results')
         mb, ms = (medians(b) if b else {}), (medians(s) if s else {})
         lines.append('')
-        lines.append(f'callback times, median over cycles, us (pm_print_times; TCG, so compare ratios)')
+        lines.append('callback times, median over cycles, us (pm_print_times; TCG, so compare ratios;')
+        lines.append('hibernation: suspend = freeze callbacks, resume = restore callbacks, since what')
+        lines.append('runs after the snapshot (thaw, poweroff) is not in the restored log)')
         lines.append(f'{"transition":14} {"device":22} {"suspend base":>12} {"series":>8} '
                      f'{"resume base":>12} {"series":>8}')
         for k in sorted(set(mb) | set(ms)):
@@ -458,21 +527,12 @@ def report(root):
 def main():
     a = sys.argv[1:]
     if len(a) >= 2 and a[0] == 'report':
-        sys.exit(0 if report(a[1]) else 1)
+        sys.exit(0 if report(a[1], a[2:]) else 1)
     if len(a) >= 2 and a[0] == 'run':
         opts = dict(zip(a[2::2], a[3::2]))
         out = a[1]
         os.makedirs(out, exist_ok=True)
-        r = Run(out, opts['--kernel'], opts['--initrd'], opts['--machine'], opts['--plan'])
-        try:
-            r.run()
-        except (RuntimeError, OSError) as e:
-            r.result('run', 'fail', str(e))
-            with open(f'{out}/results.json', 'w') as f:
-                json.dump({'machine': r.machine, 'plan': r.plan, 'seconds': 0, 'qemu_runs': r.n,
-                           'results': r.results, 'times': r.times}, f, indent=1)
-            if hasattr(r, 'q'):
-                r.q.kill()
+        Run(out, opts['--kernel'], opts['--initrd'], opts['--machine'], opts['--plan']).run()
         return
     sys.exit(__doc__)
 

@@ -24,6 +24,22 @@ for t in flex bison bc gcc make; do need $t "flex bison bc gcc make libelf-dev l
 bb=$(command -v busybox)
 ldd "$bb" 2>&1 | grep -q 'not a dynamic' || die "$bb is not static: apt-get install busybox-static"
 
+for m in $E2E_MACHINES; do
+	case $m in pc | microvm) ;; *) die "E2E_MACHINES: unknown machine '$m' (pc, microvm)" ;; esac
+	eval plan=\$E2E_PLAN_$m
+	for step in $(echo "$plan" | tr ',' ' '); do
+		case $step in
+		s2idle:[1-9]* | deep:[1-9]* | disk-platform:[1-9]* | disk-shutdown:[1-9]*)
+			[ -z "$(echo "${step#*:}" | tr -d 0-9)" ] && continue ;;
+		esac
+		die "E2E_PLAN_$m: '$step' is not <s2idle|deep|disk-platform|disk-shutdown>:<cycles >= 1>"
+	done
+done
+[ -z "$(wsgit status --porcelain --untracked-files=no)" ] ||
+	echo "warning: uncommitted edits in $WS are not in the e2e kernel (it is built from HEAD)" >&2
+# Never leave a QEMU behind, whatever stops us.
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT INT TERM
+
 start=$(date +%s)
 "$TOP/harness/e2e-build.sh" base "$BASE_TAG"
 "$TOP/harness/e2e-build.sh" series HEAD
@@ -55,7 +71,6 @@ kunit_done=$(date +%s)
 
 for m in $E2E_MACHINES; do
 	eval plan=\$E2E_PLAN_$m
-	[ -n "$plan" ] || die "no plan for machine '$m' (E2E_MACHINES: pc microvm)"
 	echo ">> e2e: $m: $plan, base and series side by side"
 	for k in base series; do
 		mkdir -p "$OUT/$k/$m"
@@ -67,4 +82,4 @@ for m in $E2E_MACHINES; do
 	cat "$OUT"/*/"$m"/driver.log | sed "s/^/   /"
 done
 echo ">> e2e: kernels $((built - start)) s, KUnit x86_64 $((kunit_done - built)) s, guests $(($(date +%s) - kunit_done)) s; results in $OUT"
-python3 "$TOP/harness/e2e.py" report "$OUT"
+python3 "$TOP/harness/e2e.py" report "$OUT" $E2E_MACHINES
