@@ -1,6 +1,7 @@
 #!/bin/sh
 # Build checks of make check, in a git worktree of the workspace:
 #  - every patch builds the touched directories (UML, W=1, tests on);
+#  - the series builds without system sleep (CONFIG_PM_SLEEP=n);
 #  - W=1, sparse (C=2), clang (LLVM=1) and scripts/kernel-doc give no new
 #    warnings against the base; changed .rst give no new docutils findings;
 #  - bloat-o-meter of every touched object, tests and KUnit off.
@@ -20,6 +21,7 @@ finding() { echo "! $1"; findings=$((findings + 1)); }
 head=$(wsgit rev-parse HEAD)	# the workspace's; HEAD in the worktree moves
 files=$(wsgit diff --name-only "$BASE_TAG" "$head")
 dirs=$(echo "$files" | grep '\.c$' | xargs -n1 dirname | sort -u | sed 's|$|/|')
+echo "$files" | grep '\.[ch]$' > "$log/touched"
 
 # build <commit> <O dir> <extra fragment lines> [make args]: build $dirs there.
 build() {
@@ -57,6 +59,18 @@ for c in $(wsgit rev-list --reverse "$BASE_TAG..$head"); do
 	while read -r w; do finding "$name: new warning: $w"; done < "$log/new.warnings"
 	sort -u "$log/seen.warnings" "$log/new.warnings" -o "$log/seen.warnings"
 done
+
+# 1b. The series without system sleep (CONFIG_PM_SLEEP=n, so no tests):
+# builds, and no warnings in the files it touches.
+if build "$head" "$BUILD/check-nosleep" "# CONFIG_SUSPEND is not set" > "$log/nosleep.log" 2>&1; then
+	grep -q '^# CONFIG_PM_SLEEP is not set' "$BUILD/check-nosleep/.config" ||
+		finding "series: the CONFIG_PM_SLEEP=n build has PM_SLEEP set"
+	warnings < "$log/nosleep.log" | grep -F -f "$log/touched" |
+		while read -r w; do echo "series: new warning with CONFIG_PM_SLEEP=n: $w"; done > "$log/nosleep.new"
+	while read -r w; do finding "$w"; done < "$log/nosleep.new"
+else
+	finding "series: does not build with CONFIG_PM_SLEEP=n: $(grep -m1 'error' "$log/nosleep.log")"
+fi
 
 # 2. sparse over every file of the touched directories, final tree against base.
 build "$head" "$BUILD/check-obj" "$tests" C=2 CHECK=sparse > "$log/head.log" || true

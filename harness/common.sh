@@ -44,7 +44,7 @@ test_topics() {
 topic_of() {
 	case "$1" in
 	"iio: light: vcnl4000:"*|"iio: light: vcnl4035:"*) echo vcnl4000 ;;
-	virtio*) echo virtio ;;
+	virtio*|"gpio: virtio:"*|"hwrng: virtio:"*) echo virtio ;;
 	"net: wwan: iosm:"*|"MAINTAINERS:"*[Ii][Oo][Ss][Mm]*) echo iosm ;;
 	"PM:"*|"coccinelle:"*) echo pm ;;
 	*) return 1 ;;
