@@ -63,7 +63,7 @@ done
 # 1b. The series without system sleep (CONFIG_PM_SLEEP=n, so no tests):
 # builds, and no warnings in the files it touches.
 if build "$head" "$BUILD/check-nosleep" "# CONFIG_SUSPEND is not set" > "$log/nosleep.log" 2>&1; then
-	grep -q '^# CONFIG_PM_SLEEP is not set' "$BUILD/check-nosleep/.config" ||
+	! grep -q '^CONFIG_PM_SLEEP=y' "$BUILD/check-nosleep/.config" ||
 		finding "series: the CONFIG_PM_SLEEP=n build has PM_SLEEP set"
 	warnings < "$log/nosleep.log" | grep -F -f "$log/touched" |
 		while read -r w; do echo "series: new warning with CONFIG_PM_SLEEP=n: $w"; done > "$log/nosleep.new"
