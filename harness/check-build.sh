@@ -20,7 +20,10 @@ finding() { echo "! $1"; findings=$((findings + 1)); }
 [ -e "$src/.git" ] || wsgit worktree add -q -f --detach "$src" "$BASE_TAG"
 head=$(wsgit rev-parse HEAD)	# the workspace's; HEAD in the worktree moves
 files=$(wsgit diff --name-only "$BASE_TAG" "$head")
-dirs=$(echo "$files" | grep '\.c$' | xargs -n1 dirname | sort -u | sed 's|$|/|')
+# Directories to build, without those below another one (drivers/net/ builds
+# drivers/net/wwan/iosm/ too; naming both makes make race on it).
+dirs=$(echo "$files" | grep '\.c$' | xargs -n1 dirname | sort -u |
+	awk '{ for (i = 1; i <= n; i++) if (index($0 "/", d[i] "/") == 1) next; d[++n] = $0; print $0 "/" }')
 echo "$files" | grep '\.[ch]$' > "$log/touched"
 
 # build <commit> <O dir> <extra fragment lines> [make args]: build $dirs there.
