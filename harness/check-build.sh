@@ -51,6 +51,12 @@ CONFIG_IOSM_KUNIT_TEST=y"
 # 1. The base, then every patch on top of it.
 build "$BASE_TAG" "$BUILD/check-obj" "$tests" C=2 CHECK=sparse > "$log/base.log" || die "the base does not build: $log/base.log"
 warnings < "$log/base.log" > "$log/base.warnings"
+# Every option check.config turns on must be in the build (allnoconfig drops
+# one whose dependency is off without a word).
+grep '^CONFIG_.*=y$' "$frag" | while read -r l; do
+	grep -qx "$l" "$BUILD/check-obj/.config" || echo "$l"
+done > "$log/dropped"
+while read -r l; do finding "harness: $l (harness/check.config) is not in the build: a dependency is off"; done < "$log/dropped"
 cp "$log/base.warnings" "$log/seen.warnings"
 for c in $(wsgit rev-list --reverse "$BASE_TAG..$head"); do
 	name=$(wsgit log -1 --format=%s "$c")
