@@ -10,7 +10,7 @@ N=$E2E_CYCLES
 : "${E2E_PLAN_pc:=s2idle:$N,deep:$N,disk-platform:$N,disk-shutdown:$N}"
 : "${E2E_PLAN_microvm:=s2idle:$N,disk-shutdown:$N}"
 # .kunitconfig directories whose suites also run on x86_64 (README: which run where)
-: "${E2E_KUNIT_X86=drivers/iio/light drivers/net/wwan/iosm}"
+: "${E2E_KUNIT_X86=drivers/iio/light}"
 E2E=$BUILD/e2e
 OUT=$RESULTS/e2e
 
