@@ -60,7 +60,8 @@ for dir in "$PATCHES"/*/; do
 	base=$(wsgit log --reverse --format=%H "$BASE_TAG..HEAD" -- $files | head -n 1)
 	{
 		echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
-		sed -n 's/^From: //p' "$1" | head -n 1 | sed 's/^/From: /'
+		# the sender: whoever committed the series (a backport keeps its author)
+		echo "From: $(wsgit log -1 --format='%cn <%ce>' HEAD)"
 		echo "Subject: [PATCH 0/$#] $(head -n 1 "$dir/cover-letter.txt")"
 		for f in "$@"; do to_cc "$f"; done | to_cc_headers
 		echo
