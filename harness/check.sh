@@ -18,6 +18,10 @@ all=$BUILD/check-findings.txt
 #   workspace is a tarball without upstream history. The form of each
 #   Fixes: tag is checked below instead; the ids were checked by hand
 #   against the upstream history.
+# - GIT_COMMIT_ID, only in a stable-style backport: its body names the
+#   upstream commit as "commit <40 hex> upstream.", the form the stable
+#   trees use, which checkpatch takes for a malformed commit reference.
+#   That line's form is checked below instead.
 IGNORE=FILE_PATH_CHANGES,UNKNOWN_COMMIT_ID
 
 # missing <patch file> <name>: a finding for each "To:/Cc: <who>" line on
@@ -33,7 +37,13 @@ missing() {
 check_patches() {
 	rm -f "$BUILD"/check-recipients.*
 	for p in $(series); do
-		GIT_DIR=/nonexistent perl "$cp" --strict --terse --no-tree --ignore $IGNORE \
+		ign=$IGNORE
+		if grep -qi '^commit [0-9a-f]* upstream' "$PATCHES/$p"; then
+			ign=$ign,GIT_COMMIT_ID
+			grep -qE '^commit [0-9a-f]{40} upstream\.$' "$PATCHES/$p" ||
+				echo "! $p: FORM: backport line not in the form commit <40 hex> upstream."
+		fi
+		GIT_DIR=/nonexistent perl "$cp" --strict --terse --no-tree --ignore $ign \
 			"$PATCHES/$p" 2>/dev/null | grep -E '(ERROR|WARNING|CHECK):' | sed "s|^$PATCHES/|! |" || true
 		# Patch form: sign-off, subject prefix of the topic, Fixes: form, and
 		# To:/Cc: hold everyone the workspace's get_maintainer.pl names.
